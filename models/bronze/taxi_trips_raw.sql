@@ -16,7 +16,7 @@
 #}
 {%- if var('raw_trips_from_seeds') %}
     {%- for table_name in raw_tables %}
--- depends_on: {{ ref(table_name) }}
+    -- depends_on: {{ ref(table_name) }}
     {%- endfor %}
 {%- endif %}
 
