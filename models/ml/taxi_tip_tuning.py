@@ -1,0 +1,16 @@
+"""Grid search over GradientBoostingRegressor as nested MLflow runs."""
+
+from ml.frames import to_pandas
+from ml.tuning import run_grid_search
+
+
+def model(dbt, session):
+    meta = dbt.config.get("meta")
+    settings = {**meta["ml_settings"], "param_grid": meta["param_grid"]}
+
+    # The baseline is not read here. Referencing it makes dbt run the search
+    # after the baseline, because two models writing runs at once would
+    # contend for the single-writer SQLite tracking store.
+    dbt.ref("taxi_tip_baseline")
+    train = to_pandas(dbt.ref("taxi_tip_train"))
+    return run_grid_search(train, settings)
