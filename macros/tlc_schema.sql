@@ -68,32 +68,55 @@
 
 
 {#
-    Select the canonical trip columns, as trimmed text, from a relation in
-    any TLC era's schema. A canonical column the relation lacks, and an
-    empty field, are null.
+    Select the canonical trip columns, as trimmed text, from a relation or
+    table function whose columns are column_names. Every source name that
+    an era used for a canonical column is tried, first non-empty value
+    first, so input that mixes eras maps row by row. A canonical column
+    the input lacks, and an empty field, are null.
 #}
-{% macro select_canonical_trip_columns(relation, source_name) -%}
+{% macro select_canonical_trip_columns(
+    from_expression, column_names, source_name_expression, row_number_expression
+) -%}
     {%- set present = {} -%}
-    {%- if execute -%}
-        {%- for column in adapter.get_columns_in_relation(relation) -%}
-            {%- do present.update({column.name | lower: column.name}) -%}
-        {%- endfor -%}
-    {%- endif -%}
+    {%- for name in column_names -%}
+        {%- do present.update({name | trim | lower: name}) -%}
+    {%- endfor -%}
     select
-    {%- for canonical, names in tlc_column_aliases().items() %}
-        {%- set matches = names | select('in', present) | list %}
-        {%- if matches %}
-        nullif(
-            trim(cast({{ adapter.quote(present[matches[0]]) }} as {{ dbt.type_string() }})),
-            ''
+    {%- for canonical, aliases in tlc_column_aliases().items() %}
+        {%- set matches = aliases | select('in', present) | list %}
+        {%- if matches | length == 1 %}
+        {{ trimmed_text(present[matches[0]]) }} as {{ canonical }},
+        {%- elif matches %}
+        coalesce(
+            {%- for alias in matches %}
+            {{ trimmed_text(present[alias]) }}{{ ',' if not loop.last }}
+            {%- endfor %}
         ) as {{ canonical }},
         {%- else %}
         cast(null as {{ dbt.type_string() }}) as {{ canonical }},
         {%- endif %}
     {%- endfor %}
-        '{{ source_name }}' as source_name,
-        {{ source_row_number() }} as source_row_number
-    from {{ relation }}
+        {{ source_name_expression }} as source_name,
+        {{ row_number_expression }} as source_row_number
+    from {{ from_expression }}
+{%- endmacro %}
+
+
+{# A column as trimmed text, with an empty value as null. #}
+{% macro trimmed_text(column_name) -%}
+    nullif(trim(cast({{ adapter.quote(column_name) }} as {{ dbt.type_string() }})), '')
+{%- endmacro %}
+
+
+{# Column names of a relation, or an empty list while dbt parses. #}
+{% macro relation_column_names(relation) -%}
+    {%- set names = [] -%}
+    {%- if execute -%}
+        {%- for column in adapter.get_columns_in_relation(relation) -%}
+            {%- do names.append(column.name) -%}
+        {%- endfor -%}
+    {%- endif -%}
+    {{ return(names) }}
 {%- endmacro %}
 
 
@@ -135,4 +158,12 @@
         coalesce(store_and_fwd_flag, ''),
         coalesce(payment_type_key, '')
     )
+{%- endmacro %}
+
+
+{# True when a point is inside the nyc_area bounding box var. #}
+{% macro is_in_nyc_area(longitude, latitude) -%}
+    {%- set area = var('nyc_area') -%}
+    ({{ longitude }} between {{ area['min_longitude'] }} and {{ area['max_longitude'] }}
+    and {{ latitude }} between {{ area['min_latitude'] }} and {{ area['max_latitude'] }})
 {%- endmacro %}

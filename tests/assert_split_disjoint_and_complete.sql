@@ -1,7 +1,9 @@
 {#
     taxi_tip_train and taxi_tip_test share no trip, together hold every
-    feature row, and the test share is within split_tolerance_percent of
-    test_split_percent. Returns one row describing the failure, if any.
+    feature row, and the test share is near test_split_percent: within
+    split_tolerance_percent, or within three standard errors of a
+    binomial share where there are too few trips for that.
+    Returns one row describing the failure, if any.
 #}
 with
 
@@ -30,11 +32,25 @@ counts as (
         ) as shared_rows
 ),
 
+shares as (
+    select
+        *,
+        100.0 * test_rows / nullif(feature_rows, 0) as test_percent,
+        {{ var('test_split_percent') }} / 100.0 as expected_share
+    from counts
+),
+
 final as (
     select
         *,
-        100.0 * test_rows / nullif(feature_rows, 0) as test_percent
-    from counts
+        greatest(
+            {{ var('split_tolerance_percent') }},
+            300.0 * sqrt(
+                expected_share * (1 - expected_share)
+                / nullif(feature_rows, 0)
+            )
+        ) as tolerance_percent
+    from shares
 )
 
 select * from final
@@ -43,4 +59,4 @@ where
     or train_rows + test_rows != feature_rows
     or test_percent is null
     or abs(test_percent - {{ var('test_split_percent') }})
-    > {{ var('split_tolerance_percent') }}
+    > tolerance_percent

@@ -1,6 +1,11 @@
 {#
     Tips are recorded only for card payments (cash tips never reach the
     meter), so the model learns from credit-card trips alone.
+
+    Files up to June 2016 locate trips by coordinates, later files by taxi
+    zone. Both sets of location columns are always filled, with 0 where a
+    trip has the other kind, and has_coordinates tells the model which set
+    is real, so input that mixes eras trains one model.
 #}
 with
 
@@ -37,10 +42,19 @@ final as (
                 or pickup_hour between 17 and 19
             )
         ) as is_rush_hour,
-        {{ round_half_up('pickup_latitude', 2) }} as pickup_latitude_zone,
-        {{ round_half_up('pickup_longitude', 2) }} as pickup_longitude_zone,
-        {{ round_half_up('dropoff_latitude', 2) }} as dropoff_latitude_zone,
-        {{ round_half_up('dropoff_longitude', 2) }} as dropoff_longitude_zone,
+        has_coordinates,
+        coalesce({{ round_half_up('pickup_latitude', 2) }}, 0)
+            as pickup_latitude_zone,
+        coalesce({{ round_half_up('pickup_longitude', 2) }}, 0)
+            as pickup_longitude_zone,
+        coalesce({{ round_half_up('dropoff_latitude', 2) }}, 0)
+            as dropoff_latitude_zone,
+        coalesce({{ round_half_up('dropoff_longitude', 2) }}, 0)
+            as dropoff_longitude_zone,
+        coalesce(pickup_location_id, 0) as pickup_location_id,
+        coalesce(dropoff_location_id, 0) as dropoff_location_id,
+        pickup_borough,
+        dropoff_borough,
         trip_distance,
         ln(1 + trip_distance) as log_trip_distance,
         trip_duration_min,

@@ -16,6 +16,10 @@ payment_types as (
     select * from {{ ref('payment_types') }}
 ),
 
+taxi_zones as (
+    select * from {{ ref('taxi_zones') }}
+),
+
 parsed as (
     select
         trips.source_name,
@@ -48,15 +52,35 @@ parsed as (
     from trips
 ),
 
-with_payment as (
+with_lookups as (
     select
         parsed.*,
         payment_types.payment_type_code,
         payment_types.payment_type_name,
-        coalesce(payment_types.is_credit_card, false) as is_credit_card
+        coalesce(payment_types.is_credit_card, false) as is_credit_card,
+        pickup_zones.borough as pickup_borough,
+        dropoff_zones.borough as dropoff_borough,
+        (
+            parsed.pickup_longitude is not null
+            and parsed.pickup_latitude is not null
+            and parsed.dropoff_longitude is not null
+            and parsed.dropoff_latitude is not null
+        ) as has_coordinates,
+        -- 264 (Unknown) and 265 (Outside of NYC) are lookup rows that
+        -- name no zone.
+        (
+            pickup_zones.location_id is not null
+            and dropoff_zones.location_id is not null
+            and pickup_zones.location_id not in (264, 265)
+            and dropoff_zones.location_id not in (264, 265)
+        ) as has_known_zones
     from parsed
     left join payment_types
         on parsed.payment_type_key = payment_types.payment_type_raw
+    left join taxi_zones as pickup_zones
+        on parsed.pickup_location_id = pickup_zones.location_id
+    left join taxi_zones as dropoff_zones
+        on parsed.dropoff_location_id = dropoff_zones.location_id
 ),
 
 derived as (
@@ -70,7 +94,7 @@ derived as (
         md5(
             {{ trip_key_text() }}
         ) as trip_id
-    from with_payment
+    from with_lookups
 ),
 
 with_rates as (
@@ -100,18 +124,38 @@ checked as (
             when has_unparseable_value then 'unparseable_value'
             when pickup_datetime is null or dropoff_datetime is null
                 then 'missing_timestamp'
-            when pickup_longitude is null or pickup_latitude is null
-                or dropoff_longitude is null or dropoff_latitude is null
-                then 'missing_coordinates'
-            when pickup_longitude = 0 or pickup_latitude = 0
-                or dropoff_longitude = 0 or dropoff_latitude = 0
+            when dropoff_datetime < pickup_datetime
+                then 'timestamps_out_of_order'
+            when not has_coordinates
+                and (pickup_location_id is null or dropoff_location_id is null)
+                then 'missing_location'
+            when has_coordinates
+                and (
+                    pickup_longitude = 0 or pickup_latitude = 0
+                    or dropoff_longitude = 0 or dropoff_latitude = 0
+                )
                 then 'zero_coordinate'
+            when has_coordinates
+                and not (
+                    {{ is_in_nyc_area('pickup_longitude', 'pickup_latitude') }}
+                    and {{ is_in_nyc_area(
+                        'dropoff_longitude', 'dropoff_latitude'
+                    ) }}
+                )
+                then 'outside_nyc_area'
+            when not has_coordinates and not has_known_zones
+                then 'unknown_location'
             when payment_type is null then 'missing_payment_type'
             when payment_type_code is null then 'unknown_payment_type'
             when trip_distance is null or trip_distance <= 0
                 then 'non_positive_distance'
             when fare_amount is null or fare_amount <= 0
                 then 'non_positive_fare'
+            when tip_amount < 0 or extra < 0 or mta_tax < 0
+                or tolls_amount < 0 or improvement_surcharge < 0
+                or congestion_surcharge < 0 or airport_fee < 0
+                or total_amount < 0
+                then 'negative_amount'
             when passenger_count is null or passenger_count <= 0
                 then 'non_positive_passenger_count'
             when trip_duration_min < {{ var('min_trip_duration_min') }}

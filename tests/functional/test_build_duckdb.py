@@ -37,9 +37,18 @@ def _expected_feature_trips() -> pd.DataFrame:
     coordinates = trips[
         ["pickup_longitude", "pickup_latitude", "dropoff_longitude", "dropoff_latitude"]
     ]
+    longitudes = coordinates[["pickup_longitude", "dropoff_longitude"]]
+    latitudes = coordinates[["pickup_latitude", "dropoff_latitude"]]
+    charges = trips[
+        ["extra", "mta_tax", "tip_amount", "tolls_amount"]
+        + ["improvement_surcharge", "total_amount"]
+    ]
     valid = (
         (coordinates != 0).all(axis=1)
         & coordinates.notna().all(axis=1)
+        & longitudes.apply(lambda column: column.between(-74.3, -73.6)).all(axis=1)
+        & latitudes.apply(lambda column: column.between(40.45, 41.0)).all(axis=1)
+        & (charges >= 0).all(axis=1)
         & (trips["trip_distance"] > 0)
         & (trips["fare_amount"] > 0)
         & (trips["passenger_count"] > 0)

@@ -109,7 +109,7 @@ def test_run_baseline_logs_feature_importance(baseline, baseline_store, tmp_path
     dummy_artifacts = {item.path for item in client.list_artifacts(dummy_run)}
 
     assert importance["source"] == "feature_importances_"
-    assert len(importance["features"]) == 20
+    assert len(importance["features"]) == 23
     assert importance["features"][0]["feature"] in {
         "fare_amount",
         "trip_distance",

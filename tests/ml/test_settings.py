@@ -34,7 +34,7 @@ def test_settings_default_features_exclude_ids_and_target():
 
     assert features[0] == "pickup_hour"
     assert features[-1] == "improvement_surcharge"
-    assert len(features) == 20
+    assert len(features) == 23
     for column in ("trip_id", "pickup_datetime", "pickup_date", "tip_amount"):
         assert column not in features
     assert "total_amount" not in features
