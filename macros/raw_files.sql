@@ -103,6 +103,16 @@
                 {%- set best.size = layout_names | length -%}
             {%- endif -%}
         {%- endfor -%}
+        {%- set separators = [';', '\t', '|'] | select(
+            'in', column_names | join('')) | list -%}
+        {%- if column_names | length == 1 and separators -%}
+            {{ exceptions.raise_compiler_error(
+                "raw_trips_path file '" ~ file_name ~ "' is not comma "
+                ~ "separated: its header '" ~ column_names[0] ~ "' reads as "
+                ~ "one column split by '" ~ separators[0] ~ "'. Convert it "
+                ~ "to commas, as in the TLC's files."
+            ) }}
+        {%- endif -%}
         {%- if best.matched > 0 -%}
             {%- set closest = "closest layout is " ~ best.layout ~ " ("
                 ~ best.matched ~ " of " ~ best.size ~ " columns)" -%}
@@ -149,7 +159,8 @@
         {{ exceptions.raise_compiler_error(
             "raw_trips_path '" ~ path ~ "' matches no file. Give the path of "
             ~ "a CSV or parquet file, or a glob such as "
-            ~ "'data/yellow_tripdata_2019-*.parquet'."
+            ~ "'data/yellow_tripdata_2019-*.parquet' (for a folder, add "
+            ~ "'/*.csv' or '/*.parquet')."
         ) }}
     {%- endif -%}
 
@@ -177,9 +188,18 @@
     {%- endif -%}
     {%- set file_format = formats[0] -%}
 
-    {%- set empty_files = run_query(
-        'select filename from read_blob(' ~ quoted_path ~ ') where size = 0'
-    ).columns[0].values() | list -%}
+    {%- set sizes = run_query(
+        'select filename, size from read_blob(' ~ quoted_path ~ ')'
+    ) -%}
+    {%- set empty_files = [] -%}
+    {%- set small_files = [] -%}
+    {%- for row in sizes.rows -%}
+        {%- if row[1] == 0 -%}
+            {%- do empty_files.append(row[0]) -%}
+        {%- elif row[1] < 65536 -%}
+            {%- do small_files.append(row[0]) -%}
+        {%- endif -%}
+    {%- endfor -%}
     {%- if empty_files -%}
         {{ exceptions.raise_compiler_error(
             "raw_trips_path file '" ~ empty_files[0] ~ "' is empty (0 "
@@ -196,6 +216,21 @@
                 file_format, union=false)
         ).columns[0].values() | list -%}
         {%- do check_trip_file_columns(file, file_columns) -%}
+        {#- A header without rows is cheap to find in a small file. -#}
+        {%- if file in small_files -%}
+            {%- set row_count = run_query(
+                'select count(*) from ' ~ duckdb_trip_file_reader(
+                    "'" ~ (file | replace("'", "''")) ~ "'",
+                    file_format, union=false)
+            ).rows[0][0] -%}
+            {%- if row_count == 0 -%}
+                {{ exceptions.raise_compiler_error(
+                    "raw_trips_path file '" ~ file ~ "' has a header but no "
+                    ~ "trips. Download it again or leave it out of "
+                    ~ "raw_trips_path."
+                ) }}
+            {%- endif -%}
+        {%- endif -%}
         {%- for name in file_columns -%}
             {%- if (name | trim | lower) not in seen -%}
                 {%- do seen.append(name | trim | lower) -%}

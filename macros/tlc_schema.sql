@@ -120,15 +120,38 @@
 {%- endmacro %}
 
 
-{# Parse one canonical text column into its type, null where it fails. #}
+{#
+    Parse one canonical text column into its type, null where it fails.
+    A timestamp with a time zone offset or name fails, because TLC times
+    are New York local time and an offset would shift the hour silently.
+    A number fails unless finite and below 1e9 in size (NaN, inf and
+    overflowing values cannot be a fare or a coordinate), and an integer
+    column also fails on a fraction, since 1.5 passengers is not a count.
+#}
 {% macro parse_trip_value(text_expr, data_type) -%}
     {%- if data_type == 'timestamp' -%}
-        {{ parse_timestamp(text_expr) }}
-    {%- elif data_type == 'integer' -%}
-        {#- TLC files write some integer codes as floats, such as 1.0. -#}
-        try_cast({{ try_cast_as(text_expr, 'double') }} as integer)
+        case
+            when regexp_extract(
+                {{ text_expr }},
+                '([+-][0-9]{2}(:?[0-9]{2})?|[Zz]|[A-Za-z]{3})$',
+                0
+            ) = ''
+                then {{ parse_timestamp(text_expr) }}
+        end
     {%- else -%}
-        {{ try_cast_as(text_expr, data_type) }}
+        {%- set number = try_cast_as(text_expr, 'double') -%}
+        {%- if data_type == 'integer' -%}
+        {#- TLC files write some integer codes as floats, such as 1.0. -#}
+        case
+            when abs({{ number }}) < 1e9
+                and {{ number }} = floor({{ number }})
+                then cast({{ number }} as integer)
+        end
+        {%- else -%}
+        case
+            when abs({{ number }}) < 1e9 then {{ number }}
+        end
+        {%- endif -%}
     {%- endif -%}
 {%- endmacro %}
 

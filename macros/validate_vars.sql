@@ -76,9 +76,11 @@
 {%- endmacro %}
 
 
+{# True for a finite number; booleans, NaN and infinities are not. #}
 {% macro _is_number(value) -%}
     {{ return(value is number and value is not sameas true
-        and value is not sameas false) }}
+        and value is not sameas false and value == value
+        and value < 1e300 and value > -1e300) }}
 {%- endmacro %}
 
 

@@ -151,6 +151,7 @@ checked as (
                 then 'non_positive_distance'
             when fare_amount is null or fare_amount <= 0
                 then 'non_positive_fare'
+            when tip_amount is null then 'missing_tip_amount'
             when tip_amount < 0 or extra < 0 or mta_tax < 0
                 or tolls_amount < 0 or improvement_surcharge < 0
                 or congestion_surcharge < 0 or airport_fee < 0

@@ -224,8 +224,30 @@ def test_parquet_input_matches_csv(
             lambda folder: _write(folder / "notes.txt", "text"),
             "is neither CSV (.csv, .csv.gz) nor parquet",
         ),
+        (
+            lambda folder: _write(
+                folder / "header_only.csv",
+                (FIXTURES / "yellow_tripdata_2015-01.csv").read_text().splitlines()[0],
+            ),
+            "has a header but no trips",
+        ),
+        (
+            lambda folder: _write(
+                folder / "semicolons.csv",
+                "VendorID;tpep_pickup_datetime;fare_amount\n1;2016-01-01;5\n",
+            ),
+            "is not comma separated",
+        ),
     ],
-    ids=["no_match", "empty_file", "unknown_layout", "missing_columns", "not_csv"],
+    ids=[
+        "no_match",
+        "empty_file",
+        "unknown_layout",
+        "missing_columns",
+        "not_csv",
+        "header_only",
+        "semicolons",
+    ],
 )
 def test_bad_file_stops_before_bronze(
     files_project: BuiltProject, tmp_path: Path, make_input, message: str
@@ -252,6 +274,7 @@ def test_bad_file_stops_before_bronze(
             "Invalid var min_trip_duration_min: 10.",
         ),
         ("{nyc_area: {min_longitude: 1}}", "Invalid var nyc_area:"),
+        ("{max_avg_speed_mph: .inf}", "Invalid var max_avg_speed_mph: Infinity."),
         ("{ml_settings: [1, 2]}", "Invalid var ml_settings: [1, 2]."),
     ],
 )
