@@ -90,6 +90,7 @@ parse-databricks: setup
 	DATABRICKS_TOKEN=placeholder \
 	DATABRICKS_CATALOG=main \
 	DATABRICKS_CLUSTER_ID=placeholder \
+	TAXI_TIPS_ML_WHEEL=/Volumes/main/taxi_tips/wheels/placeholder.whl \
 		$(DBT) parse --target databricks --target-path target/databricks
 
 # The ml package as a wheel, for the Python models on a Databricks cluster.
