@@ -25,6 +25,7 @@ def spark(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
     session = (
         SparkSession.builder.master("local[2]")
         .appName("taxi_tips_tests")
+        .config("spark.driver.memory", "2g")
         .config("spark.sql.ansi.enabled", "true")
         .config("spark.sql.session.timeZone", "UTC")
         .config("spark.sql.shuffle.partitions", "4")
