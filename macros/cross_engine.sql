@@ -30,9 +30,16 @@
 {#
     Spark counts epoch seconds in the session time zone; the profile sets
     it to UTC so that a daylight-saving night does not add or remove an hour.
+    The cast keeps the result a double as on DuckDB: Spark divides a bigint
+    by the literal 60.0 as decimal(27,6).
 #}
 {% macro spark__minutes_between(start_expr, end_expr) -%}
-    ((unix_timestamp({{ end_expr }}) - unix_timestamp({{ start_expr }})) / 60.0)
+    (
+        cast(
+            unix_timestamp({{ end_expr }}) - unix_timestamp({{ start_expr }})
+            as double
+        ) / 60
+    )
 {%- endmacro %}
 
 

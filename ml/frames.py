@@ -29,6 +29,8 @@ ZERO_WHEN_NULL_COLUMNS: frozenset[str] = frozenset(
 # first 8 give an integer that is spread evenly over the buckets.
 _SPLIT_BUCKETS = 10_000
 
+_SPARK_ARROW_SETTING = "spark.sql.execution.arrow.pyspark.enabled"
+
 
 def to_pandas(obj: Any) -> pd.DataFrame:
     """Convert a dbt input relation or DataFrame to a pandas DataFrame.
@@ -37,7 +39,8 @@ def to_pandas(obj: Any) -> pd.DataFrame:
     ----------
     obj : pandas.DataFrame, duckdb.DuckDBPyRelation or pyspark.sql.DataFrame
         A pandas DataFrame is returned unchanged. A DuckDB relation is fetched
-        with ``.df()``. A PySpark DataFrame is collected with ``.toPandas()``.
+        with ``.df()``. A PySpark DataFrame, classic or Spark Connect, is
+        collected to the driver with ``.toPandas()`` through Apache Arrow.
 
     Returns
     -------
@@ -54,8 +57,8 @@ def to_pandas(obj: Any) -> pd.DataFrame:
     root_module = type(obj).__module__.split(".")[0]
     if root_module == "duckdb" and hasattr(obj, "df"):
         frame = obj.df()
-    elif root_module == "pyspark" and hasattr(obj, "toPandas"):
-        frame = obj.toPandas()
+    elif is_spark_frame(obj):
+        frame = _spark_to_pandas(obj)
     else:
         raise TypeError(
             f"Cannot convert {type(obj).__module__}.{type(obj).__qualname__} to "
@@ -64,6 +67,27 @@ def to_pandas(obj: Any) -> pd.DataFrame:
         )
     logger.debug("Converted %s to pandas: %d rows", type(obj).__name__, len(frame))
     return frame
+
+
+def is_spark_frame(obj: Any) -> bool:
+    """Return True for a PySpark DataFrame, classic or Spark Connect."""
+    # Match by module name so that pyspark need not be installed.
+    return type(obj).__module__.split(".")[0] == "pyspark" and hasattr(obj, "toPandas")
+
+
+def _spark_to_pandas(frame: Any) -> pd.DataFrame:
+    # Arrow moves columns in batches instead of pickling row by row. The
+    # setting is session-wide, so the caller's value is put back afterwards.
+    conf = frame.sparkSession.conf
+    previous = conf.get(_SPARK_ARROW_SETTING, None)
+    conf.set(_SPARK_ARROW_SETTING, "true")
+    try:
+        return frame.toPandas()
+    finally:
+        if previous is None:
+            conf.unset(_SPARK_ARROW_SETTING)
+        else:
+            conf.set(_SPARK_ARROW_SETTING, previous)
 
 
 def check_columns(frame: pd.DataFrame, required: list[str] | tuple[str, ...]) -> None:

@@ -1,4 +1,9 @@
-"""Batch scoring of trips with a logged or registered model."""
+"""Batch scoring of trips with a logged or registered model.
+
+:func:`score_trips` scores a pandas frame (or a relation it converts) on the
+driver. :func:`score_trips_spark` scores a Spark DataFrame on the executors
+through ``mlflow.pyfunc.spark_udf``, so the trips are never collected.
+"""
 
 from __future__ import annotations
 
@@ -11,7 +16,12 @@ import mlflow
 import numpy as np
 import pandas as pd
 
-from ml.frames import check_columns, features_and_target, to_pandas
+from ml.frames import (
+    ZERO_WHEN_NULL_COLUMNS,
+    check_columns,
+    features_and_target,
+    to_pandas,
+)
 from ml.metrics import ACCURACY_TOLERANCE_USD
 from ml.settings import PipelineSettings, resolve_settings
 from ml.tracking import set_tracking_uri
@@ -40,7 +50,8 @@ SCORED_COLUMNS: tuple[str, ...] = (
     "model_version",
     "scored_at",
 )
-"""Columns of the frame returned by :func:`score_trips`, in order."""
+"""Columns of the frame returned by :func:`score_trips` and
+:func:`score_trips_spark`, in order."""
 
 _VERSION_URI = re.compile(r"^models:/[^/@]+/(?P<version>\d+)$")
 
@@ -92,8 +103,7 @@ def score_trips(
         frame, [*TRIP_COLUMNS, *settings.feature_columns, settings.target_column]
     )
     if model_version is None:
-        match = _VERSION_URI.match(model_uri)
-        model_version = match["version"] if match else None
+        model_version = _version_from_uri(model_uri)
 
     set_tracking_uri(settings)
     model = mlflow.pyfunc.load_model(model_uri)
@@ -136,3 +146,129 @@ def _scored_frame(
     )
     scored["scored_at"] = pd.Timestamp.now(tz="UTC")
     return scored
+
+
+def score_trips_spark(
+    frame: Any,
+    model_uri: str,
+    settings: Mapping[str, Any] | PipelineSettings | None = None,
+    model_version: str | None = None,
+) -> Any:
+    """Predict the tip of every trip of a Spark DataFrame on the executors.
+
+    The model is wrapped in ``mlflow.pyfunc.spark_udf``, which Spark feeds
+    with Arrow batches of ``spark.sql.execution.arrow.maxRecordsPerBatch``
+    rows (``scoring_batch_rows`` applies to :func:`score_trips` only). The
+    features get the same treatment as in :func:`ml.frames.feature_matrix`:
+    float64, booleans as 0.0 and 1.0, and null fees as 0.0. The checks for
+    empty input and null values each run one Spark job before scoring.
+
+    Parameters
+    ----------
+    frame : pyspark.sql.DataFrame
+        Trips with the feature columns, the target and :data:`TRIP_COLUMNS`.
+    model_uri : str
+        MLflow model URI, for example ``models:/taxi_tip_regressor/3`` or
+        ``runs:/<run_id>/model``.
+    settings : Mapping, PipelineSettings or None, default=None
+        Pipeline settings.
+    model_version : str or None, default=None
+        Version recorded in the output. None takes it from a
+        ``models:/<name>/<version>`` URI and leaves it null otherwise.
+
+    Returns
+    -------
+    pyspark.sql.DataFrame
+        One row per input trip with the columns in :data:`SCORED_COLUMNS`, not
+        yet computed: Spark scores the trips when the frame is written.
+
+    Raises
+    ------
+    ValueError
+        If ``frame`` has no rows, lacks a required column, or has nulls in a
+        feature outside the fee columns or in the target.
+    """
+    from pyspark.sql import functions as sql_functions
+
+    settings = resolve_settings(settings)
+    required = [*TRIP_COLUMNS, *settings.feature_columns, settings.target_column]
+    missing = [column for column in required if column not in frame.columns]
+    if missing:
+        raise ValueError(
+            f"Missing column(s) {missing}. The frame has columns {frame.columns}; "
+            f"add the missing columns to the input model or change feature_columns."
+        )
+    if frame.isEmpty():
+        raise ValueError(
+            f"Cannot score an empty frame (columns {frame.columns}); check that the "
+            f"input model selects at least one trip."
+        )
+    _check_no_spark_nulls(frame, settings)
+    if model_version is None:
+        model_version = _version_from_uri(model_uri)
+
+    set_tracking_uri(settings)
+    predict = mlflow.pyfunc.spark_udf(
+        frame.sparkSession, model_uri, result_type="double", env_manager="local"
+    )
+    features = []
+    for column in settings.feature_columns:
+        value = sql_functions.col(column).cast("double")
+        if column in ZERO_WHEN_NULL_COLUMNS:
+            value = sql_functions.coalesce(value, sql_functions.lit(0.0))
+        features.append(value.alias(column))
+
+    # The struct passes the features to the model by name, as the model's
+    # signature lists them.
+    scored = frame.select(
+        *TRIP_COLUMNS,
+        sql_functions.col(settings.target_column)
+        .cast("double")
+        .alias("actual_tip_amount"),
+        predict(sql_functions.struct(*features)).alias("predicted_tip_amount"),
+    )
+    error = sql_functions.col("predicted_tip_amount") - sql_functions.col(
+        "actual_tip_amount"
+    )
+    scored = (
+        scored.withColumn("prediction_error", error)
+        .withColumn("absolute_error", sql_functions.abs(error))
+        .withColumn(
+            "is_within_1usd", sql_functions.abs(error) <= ACCURACY_TOLERANCE_USD
+        )
+        .withColumn("model_uri", sql_functions.lit(model_uri))
+        .withColumn("model_version", sql_functions.lit(model_version).cast("string"))
+        .withColumn("scored_at", sql_functions.current_timestamp())
+    )
+    logger.info("Scoring trips on Spark with %s (version %s)", model_uri, model_version)
+    return scored.select(*SCORED_COLUMNS)
+
+
+def _check_no_spark_nulls(frame: Any, settings: PipelineSettings) -> None:
+    from pyspark.sql import functions as sql_functions
+
+    checked = [
+        column
+        for column in settings.feature_columns
+        if column not in ZERO_WHEN_NULL_COLUMNS
+    ]
+    checked.append(settings.target_column)
+    counts = frame.select(
+        *[
+            sql_functions.sum(sql_functions.col(column).isNull().cast("int")).alias(
+                column
+            )
+            for column in checked
+        ]
+    ).first()
+    null_counts = {column: counts[column] for column in checked if counts[column]}
+    if null_counts:
+        raise ValueError(
+            f"Column(s) contain nulls: {null_counts} (column: count). Fill or "
+            f"filter them in the input model."
+        )
+
+
+def _version_from_uri(model_uri: str) -> str | None:
+    match = _VERSION_URI.match(model_uri)
+    return match["version"] if match else None

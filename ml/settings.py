@@ -69,16 +69,21 @@ class PipelineSettings:
         MLflow tracking URI. None uses the ``MLFLOW_TRACKING_URI`` environment
         variable when it is set, else a SQLite file
         ``<project_dir>/mlruns/mlflow.db``.
+    registry_uri : str or None, default=None
+        MLflow Model Registry URI, for example ``databricks-uc`` for Unity
+        Catalog. None keeps MLflow's default registry URI.
     artifact_location : str or None, default=None
         Artifact root given to MLflow when the experiment is created. None uses
-        ``<project_dir>/mlruns/artifacts`` as a ``file://`` URI. An existing
-        experiment keeps the location it was created with.
+        ``<project_dir>/mlruns/artifacts`` as a ``file://`` URI, or lets the
+        server choose when the tracking URI is a Databricks workspace. An
+        existing experiment keeps the location it was created with.
     project_dir : str, default=current working directory
         Folder that contains the default ``mlruns`` folder.
     experiment_name : str, default="taxi_tip_prediction"
         MLflow experiment that receives every run.
     registered_model_name : str, default="taxi_tip_regressor"
-        Name of the model in the MLflow Model Registry.
+        Name of the model in the MLflow Model Registry. Unity Catalog needs
+        the three-level name ``<catalog>.<schema>.<model>``.
     use_registry : bool, default=True
         Whether :func:`ml.registry.select_and_register` registers the selected
         model and manages the champion alias.
@@ -110,6 +115,7 @@ class PipelineSettings:
     """
 
     tracking_uri: str | None = None
+    registry_uri: str | None = None
     artifact_location: str | None = None
     project_dir: str = field(default_factory=os.getcwd)
     experiment_name: str = "taxi_tip_prediction"
@@ -131,6 +137,7 @@ class PipelineSettings:
         # immutable forms the rest of the package expects.
         object.__setattr__(self, "feature_columns", tuple(self.feature_columns))
         self._validate_scalars()
+        self._validate_registry_name()
         self._validate_columns()
         object.__setattr__(self, "param_grid", _validate_param_grid(self.param_grid))
         object.__setattr__(
@@ -187,14 +194,19 @@ class PipelineSettings:
         # Three slashes and an absolute POSIX path give SQLAlchemy an absolute path.
         return f"sqlite:///{database.as_posix()}"
 
-    def resolved_artifact_location(self) -> str:
-        """Return the artifact root for a new experiment as a URI."""
+    def resolved_artifact_location(self) -> str | None:
+        """Return the artifact root for a new experiment as a URI, or None.
+
+        None means the tracking server chooses, as a Databricks workspace does.
+        """
         if self.artifact_location:
             return self.artifact_location
+        if _is_databricks_uri(self.resolved_tracking_uri()):
+            return None
         return Path(self.project_dir, "mlruns", "artifacts").resolve().as_uri()
 
     def _validate_scalars(self) -> None:
-        for name in ("tracking_uri", "artifact_location"):
+        for name in ("tracking_uri", "registry_uri", "artifact_location"):
             value = getattr(self, name)
             if value is not None and not isinstance(value, str):
                 _raise_invalid(name, value, "a string or None")
@@ -230,6 +242,20 @@ class PipelineSettings:
                 "validation_fraction",
                 fraction,
                 "a number strictly between 0 and 1, for example 0.2",
+            )
+
+    def _validate_registry_name(self) -> None:
+        if self.registry_uri is None or not self.registry_uri.startswith(
+            "databricks-uc"
+        ):
+            return
+        parts = self.registered_model_name.split(".")
+        if len(parts) != 3 or not all(parts):
+            _raise_invalid(
+                "registered_model_name",
+                self.registered_model_name,
+                f"a three-level Unity Catalog name <catalog>.<schema>.<model> "
+                f"because registry_uri is {self.registry_uri!r}",
             )
 
     def _validate_columns(self) -> None:
@@ -342,6 +368,10 @@ def _validate_baseline_estimators(overrides: Any) -> dict[str, dict[str, Any]]:
             )
         normalised[candidate] = dict(params)
     return normalised
+
+
+def _is_databricks_uri(uri: str) -> bool:
+    return uri == "databricks" or uri.startswith("databricks://")
 
 
 def _is_int(value: Any) -> bool:

@@ -34,7 +34,7 @@ _MAX_FIGURE_POINTS = 5_000
 def set_tracking_uri(
     settings: Mapping[str, Any] | PipelineSettings | None = None,
 ) -> str:
-    """Point MLflow at the tracking URI from ``settings``.
+    """Point MLflow at the tracking URI, and the registry URI if set, from settings.
 
     For a SQLite URI, the folder of the database file is created first.
 
@@ -55,6 +55,8 @@ def set_tracking_uri(
         database.parent.mkdir(parents=True, exist_ok=True)
     # MLflow also copies this URI to the MLFLOW_TRACKING_URI environment variable.
     mlflow.set_tracking_uri(uri)
+    if settings.registry_uri is not None:
+        mlflow.set_registry_uri(settings.registry_uri)
     return uri
 
 
@@ -99,8 +101,9 @@ def configure_tracking(
     return experiment.experiment_id
 
 
-def _create_experiment(name: str, artifact_location: str) -> Any:
-    _make_local_folder(artifact_location)
+def _create_experiment(name: str, artifact_location: str | None) -> Any:
+    if artifact_location is not None:
+        _make_local_folder(artifact_location)
     try:
         experiment_id = mlflow.create_experiment(
             name, artifact_location=artifact_location

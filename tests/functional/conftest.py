@@ -6,7 +6,7 @@ import os
 import shutil
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -51,15 +51,28 @@ class BuiltProject:
 
 
 # Settings of the user's own runs that must not leak into a test build.
-_CLEARED_ENVIRONMENT = ("DBT_TARGET", "TAXI_TIPS_DUCKDB_PATH", "MLFLOW_TRACKING_URI")
+_CLEARED_ENVIRONMENT = (
+    "DBT_TARGET",
+    "TAXI_TIPS_DUCKDB_PATH",
+    "TAXI_TIPS_SPARK_DIR",
+    "MLFLOW_TRACKING_URI",
+)
 
 
-def run_dbt(project_dir: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    """Run dbt in project_dir with the profile found there."""
+def run_dbt(
+    project_dir: Path, *args: str, environment: Mapping[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """Run dbt in project_dir with the profile found there.
+
+    ``environment`` adds variables to a copy of this process's environment.
+    """
     environment = {
-        name: value
-        for name, value in os.environ.items()
-        if name not in _CLEARED_ENVIRONMENT
+        **{
+            name: value
+            for name, value in os.environ.items()
+            if name not in _CLEARED_ENVIRONMENT
+        },
+        **(environment or {}),
     }
     return subprocess.run(
         [str(DBT_EXECUTABLE), *args, "--profiles-dir", str(project_dir)],

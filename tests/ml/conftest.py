@@ -92,10 +92,12 @@ def _reset_mlflow(monkeypatch):
     # mlflow.set_tracking_uri copies the URI into MLFLOW_TRACKING_URI, so clear
     # both the variable and MLflow's global state around every test.
     monkeypatch.delenv("MLFLOW_TRACKING_URI", raising=False)
+    monkeypatch.delenv("MLFLOW_REGISTRY_URI", raising=False)
     yield
     while mlflow.active_run() is not None:
         mlflow.end_run()
     mlflow.set_tracking_uri(None)
+    mlflow.set_registry_uri(None)
 
 
 @pytest.fixture(scope="session")

@@ -15,6 +15,7 @@ def test_settings_defaults():
     settings = PipelineSettings.from_mapping(None)
 
     assert settings.tracking_uri is None
+    assert settings.registry_uri is None
     assert settings.experiment_name == "taxi_tip_prediction"
     assert settings.registered_model_name == "taxi_tip_regressor"
     assert settings.use_registry is True
@@ -106,6 +107,16 @@ def test_resolve_settings_passes_instance_through():
             {"feature_columns": ["fare_amount", "fare_amount"]},
             r"\['fare_amount'\] repeat",
         ),
+        ({"registry_uri": 3}, r"registry_uri: got 3, expected a string"),
+        (
+            {"registry_uri": "databricks-uc"},
+            r"registered_model_name: got 'taxi_tip_regressor', expected a "
+            r"three-level Unity Catalog name",
+        ),
+        (
+            {"registry_uri": "databricks-uc", "registered_model_name": "main..m"},
+            r"registered_model_name: got 'main..m'",
+        ),
         ({"baseline_estimators": {"svm": {}}}, r"unknown candidate 'svm'"),
         (
             {"baseline_estimators": {"random_forest": {"trees": 3}}},
@@ -158,3 +169,24 @@ def test_settings_artifact_location_default(tmp_path):
 
 def test_settings_default_features_match_constant():
     assert PipelineSettings().feature_columns == DEFAULT_FEATURE_COLUMNS
+
+
+def test_settings_unity_catalog_three_level_name():
+    settings = PipelineSettings.from_mapping(
+        {
+            "registry_uri": "databricks-uc",
+            "registered_model_name": "main.taxi_tips.taxi_tip_regressor",
+        }
+    )
+
+    assert settings.registered_model_name == "main.taxi_tips.taxi_tip_regressor"
+
+
+def test_settings_databricks_artifact_location_is_server_side(tmp_path):
+    settings = PipelineSettings(tracking_uri="databricks", project_dir=str(tmp_path))
+    explicit = PipelineSettings(
+        tracking_uri="databricks", artifact_location="dbfs:/taxi_tips/artifacts"
+    )
+
+    assert settings.resolved_artifact_location() is None
+    assert explicit.resolved_artifact_location() == "dbfs:/taxi_tips/artifacts"

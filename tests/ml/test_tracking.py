@@ -7,7 +7,7 @@ from sklearn.linear_model import LinearRegression
 from sklearn.tree import DecisionTreeRegressor
 
 from ml.settings import PipelineSettings
-from ml.tracking import configure_tracking, feature_importance
+from ml.tracking import configure_tracking, feature_importance, set_tracking_uri
 
 
 def test_configure_tracking_default_store(tmp_path):
@@ -21,6 +21,19 @@ def test_configure_tracking_default_store(tmp_path):
     assert experiment.name == "taxi_tip_prediction"
     expected_location = (tmp_path / "mlruns" / "artifacts").as_uri()
     assert experiment.artifact_location == expected_location
+
+
+def test_set_tracking_uri_sets_registry_uri(tmp_path):
+    tracking_uri = f"sqlite:///{tmp_path / 'tracking.db'}"
+    registry_uri = f"sqlite:///{tmp_path / 'registry.db'}"
+
+    returned = set_tracking_uri(
+        {"tracking_uri": tracking_uri, "registry_uri": registry_uri}
+    )
+
+    assert returned == tracking_uri
+    assert mlflow.get_tracking_uri() == tracking_uri
+    assert mlflow.get_registry_uri() == registry_uri
 
 
 def test_configure_tracking_reuses_experiment(mlflow_settings):
