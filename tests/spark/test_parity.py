@@ -133,7 +133,7 @@ def test_silver_cleaned_trips_match(builds: EngineBuilds) -> None:
     duckdb_ids = builds.duckdb_frame("medallion_silver.taxi_trips_cleaned")["trip_id"]
     spark_ids = builds.spark_frame("medallion_silver.taxi_trips_cleaned")["trip_id"]
 
-    assert len(duckdb_ids) == 34_453
+    assert len(duckdb_ids) == 34_448
     assert len(spark_ids) == len(duckdb_ids)
     assert set(spark_ids) == set(duckdb_ids)
 
@@ -151,6 +151,7 @@ def test_silver_reject_reasons_match(builds: EngineBuilds) -> None:
         "duration_out_of_range": 153,
         "non_positive_distance": 127,
         "non_positive_fare": 15,
+        "outside_nyc_area": 5,
         "non_positive_passenger_count": 1,
         "speed_out_of_range": 1,
     }
@@ -162,7 +163,7 @@ def test_feature_values_match(builds: EngineBuilds) -> None:
     spark_features = builds.spark_frame("medallion_ml.taxi_tip_features")
 
     assert list(spark_features.columns) == list(duckdb_features.columns)
-    assert len(duckdb_features) == 23_012
+    assert len(duckdb_features) == 23_007
     assert len(spark_features) == len(duckdb_features)
     duckdb_features = duckdb_features.set_index("trip_id").sort_index()
     spark_features = spark_features.set_index("trip_id").sort_index()
@@ -180,14 +181,18 @@ def test_feature_values_match(builds: EngineBuilds) -> None:
                 err_msg=f"column {column}",
             )
         else:
-            mismatched = (actual != expected).sum()
+            # Both engines leave pickup_borough null for coordinate trips;
+            # null never equals null, so compare the missing rows apart.
+            assert (actual.isna() == expected.isna()).all(), f"column {column}"
+            present = expected.notna()
+            mismatched = (actual[present] != expected[present]).sum()
             assert mismatched == 0, f"column {column}: {mismatched} rows differ"
 
 
 def test_split_matches(builds: EngineBuilds) -> None:
     for table, expected_rows in (
-        ("medallion_ml.taxi_tip_train", 18_358),
-        ("medallion_ml.taxi_tip_test", 4_654),
+        ("medallion_ml.taxi_tip_train", 18_355),
+        ("medallion_ml.taxi_tip_test", 4_652),
     ):
         duckdb_ids = set(builds.duckdb_frame(table)["trip_id"])
         spark_ids = set(builds.spark_frame(table)["trip_id"])
