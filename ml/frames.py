@@ -29,6 +29,12 @@ ZERO_WHEN_NULL_COLUMNS: frozenset[str] = frozenset(
 # first 8 give an integer that is spread evenly over the buckets.
 _SPLIT_BUCKETS = 10_000
 
+# Value of each byte as a hexadecimal digit, -1 for bytes that are not one.
+_HEX_DIGIT_VALUES = np.full(256, -1, dtype="int64")
+for _value, _character in enumerate("0123456789abcdef"):
+    _HEX_DIGIT_VALUES[ord(_character)] = _value
+    _HEX_DIGIT_VALUES[ord(_character.upper())] = _value
+
 
 def to_pandas(obj: Any) -> pd.DataFrame:
     """Convert a dbt input relation or DataFrame to a pandas DataFrame.
@@ -215,15 +221,27 @@ def trip_id_buckets(frame: pd.DataFrame) -> np.ndarray:
             f"value(s); every trip needs an id."
         )
     prefixes = trip_ids.astype(str).str.slice(0, 8)
-    try:
-        values = [int(prefix, 16) for prefix in prefixes]
-    except ValueError:
-        bad = prefixes[~prefixes.str.fullmatch(r"[0-9a-fA-F]+")].iloc[0]
+    is_hex = prefixes.str.fullmatch(r"[0-9a-fA-F]+").to_numpy(dtype=bool)
+    if not is_hex.all():
+        bad = prefixes[~is_hex].iloc[0]
         raise ValueError(
             f"Column {TRIP_ID_COLUMN!r} must start with hexadecimal characters, "
             f"got a value starting with {bad!r}; build trip_id as an MD5 hex digest."
-        ) from None
-    return np.asarray(values, dtype="int64") % _SPLIT_BUCKETS
+        )
+    # Decode the prefixes as one byte matrix instead of calling int() per row,
+    # which takes seconds per million trips. Prefixes shorter than 8
+    # characters are padded with NUL bytes, which only their length excludes.
+    characters = np.frombuffer(
+        prefixes.to_numpy(dtype="S8").tobytes(), dtype=np.uint8
+    ).reshape(len(prefixes), 8)
+    digits = _HEX_DIGIT_VALUES[characters]
+    is_digit = np.arange(8) < prefixes.str.len().to_numpy()[:, np.newaxis]
+    values = np.zeros(len(prefixes), dtype="int64")
+    for position in range(8):
+        values = np.where(
+            is_digit[:, position], values * 16 + digits[:, position], values
+        )
+    return values % _SPLIT_BUCKETS
 
 
 def sample_rows(
