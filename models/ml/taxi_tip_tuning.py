@@ -1,4 +1,4 @@
-"""Grid search over GradientBoostingRegressor as nested MLflow runs."""
+"""Grid search over the tuned estimator's parameters as nested MLflow runs."""
 
 from ml.frames import to_pandas
 from ml.tuning import run_grid_search
