@@ -36,6 +36,11 @@ def test_to_pandas_duckdb_relation():
     assert frame["trip_id"].tolist() == ["a1", "b2"]
     assert frame["fare_amount"].tolist() == [2.5, 7.0]
     assert frame["is_weekend"].tolist() == [True, False]
+    assert frame["pickup_date"].dtype.kind == "M"
+    assert frame["pickup_date"].tolist() == [
+        pd.Timestamp("2023-01-02"),
+        pd.Timestamp("2023-01-03"),
+    ]
 
 
 def test_to_pandas_duckdb_relation_over_pandas(train_trips):
