@@ -12,7 +12,13 @@ import pandas as pd
 from sklearn.base import BaseEstimator
 
 from ml.estimators import CANDIDATE_NAMES, REFERENCE_CANDIDATES, build_candidate
-from ml.frames import features_and_target, sample_rows, split_validation, to_pandas
+from ml.frames import (
+    features_and_target,
+    sample_rows,
+    split_validation,
+    to_pandas,
+    training_columns,
+)
 from ml.metrics import METRIC_NAMES, regression_metrics
 from ml.settings import PipelineSettings, resolve_settings
 from ml.tracking import (
@@ -72,11 +78,12 @@ def run_baseline(
         One row per candidate with the columns in :data:`BASELINE_COLUMNS`.
     """
     settings = resolve_settings(settings)
-    train = to_pandas(train)
-    test = to_pandas(test)
+    train = to_pandas(train, training_columns(train, settings))
+    test = to_pandas(test, [*settings.feature_columns, settings.target_column])
     if test.empty:
         raise ValueError("The test frame is empty; the baseline needs test trips.")
     fit_frame, validation_frame = split_validation(train, settings)
+    del train
     fit_frame = sample_rows(
         fit_frame, settings.baseline_sample_rows, settings.random_seed
     )

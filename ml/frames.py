@@ -36,15 +36,26 @@ for _value, _character in enumerate("0123456789abcdef"):
     _HEX_DIGIT_VALUES[ord(_character.upper())] = _value
 
 
-def to_pandas(obj: Any) -> pd.DataFrame:
+def to_pandas(
+    obj: Any,
+    columns: list[str] | tuple[str, ...] | None = None,
+    order_by: str | None = None,
+) -> pd.DataFrame:
     """Convert a dbt input relation or DataFrame to a pandas DataFrame.
 
     Parameters
     ----------
     obj : pandas.DataFrame, duckdb.DuckDBPyRelation or pyspark.sql.DataFrame
-        A pandas DataFrame is returned unchanged. A DuckDB relation is fetched
-        as Arrow and converted with :func:`arrow_to_pandas`. A PySpark
-        DataFrame is collected with ``.toPandas()``.
+        A pandas DataFrame is returned unchanged unless ``columns`` or
+        ``order_by`` is given. A DuckDB relation is fetched as Arrow and
+        converted with :func:`arrow_to_pandas`. A PySpark DataFrame is
+        collected with ``.toPandas()``.
+    columns : list of str or None, default=None
+        Columns to keep, in this order. None keeps all. On a relation the
+        engine selects them, so the other columns are never fetched.
+    order_by : str or None, default=None
+        Column to sort the rows by, ascending. On a relation the engine
+        sorts, which needs no second copy of the rows in Python.
 
     Returns
     -------
@@ -54,15 +65,37 @@ def to_pandas(obj: Any) -> pd.DataFrame:
     ------
     TypeError
         If ``obj`` is not one of the supported types.
+    ValueError
+        If a column of ``columns`` or ``order_by`` is missing.
     """
+    wanted = [*(columns if columns is not None else columns_of(obj))]
+    if order_by is not None and order_by not in wanted:
+        raise ValueError(
+            f"order_by column {order_by!r} is not among the selected columns "
+            f"{wanted}; add it to columns."
+        )
     if isinstance(obj, pd.DataFrame):
-        return obj
+        if columns is None and order_by is None:
+            return obj
+        check_columns(obj, wanted)
+        frame = obj.loc[:, wanted]
+        if order_by is not None:
+            frame = frame.sort_values(order_by, kind="stable")
+        return frame
     # Match by module name so that neither duckdb nor pyspark must be installed.
     root_module = type(obj).__module__.split(".")[0]
     if root_module == "duckdb" and hasattr(obj, "arrow"):
-        frame = arrow_to_pandas(obj.arrow())
+        _check_available(columns_of(obj), wanted)
+        relation = obj.project(", ".join(_quote(name) for name in wanted))
+        if order_by is not None:
+            relation = relation.order(_quote(order_by))
+        frame = arrow_to_pandas(relation.arrow())
     elif root_module == "pyspark" and hasattr(obj, "toPandas"):
-        frame = obj.toPandas()
+        _check_available(columns_of(obj), wanted)
+        spark_frame = obj.select(*wanted)
+        if order_by is not None:
+            spark_frame = spark_frame.orderBy(order_by)
+        frame = spark_frame.toPandas()
     else:
         raise TypeError(
             f"Cannot convert {type(obj).__module__}.{type(obj).__qualname__} to "
@@ -71,6 +104,47 @@ def to_pandas(obj: Any) -> pd.DataFrame:
         )
     logger.debug("Converted %s to pandas: %d rows", type(obj).__name__, len(frame))
     return frame
+
+
+def columns_of(obj: Any) -> list[str]:
+    """Return the column names of a pandas, DuckDB or PySpark frame."""
+    columns = getattr(obj, "columns", None)
+    if columns is None:
+        raise TypeError(
+            f"Cannot read the columns of {type(obj).__module__}."
+            f"{type(obj).__qualname__}; expected a pandas DataFrame, a DuckDB "
+            f"relation or a PySpark DataFrame such as the result of dbt.ref()."
+        )
+    return [str(column) for column in columns]
+
+
+def training_columns(
+    obj: Any, settings: Mapping[str, Any] | PipelineSettings | None = None
+) -> list[str]:
+    """Return the columns that training reads from a trip relation or frame.
+
+    These are ``trip_id``, the feature columns, the target and, when ``obj``
+    has it, ``pickup_date`` (logged as the date range of the run).
+    """
+    settings = resolve_settings(settings)
+    columns = [TRIP_ID_COLUMN, *settings.feature_columns, settings.target_column]
+    if "pickup_date" in columns_of(obj):
+        columns.append("pickup_date")
+    return list(dict.fromkeys(columns))
+
+
+def _check_available(available: list[str], wanted: list[str]) -> None:
+    missing = [column for column in wanted if column not in available]
+    if missing:
+        raise ValueError(
+            f"Missing column(s) {missing}. The input has columns {available}; add "
+            f"the missing columns to the input model or change feature_columns."
+        )
+
+
+def _quote(name: str) -> str:
+    escaped = name.replace('"', '""')
+    return f'"{escaped}"'
 
 
 def arrow_to_pandas(data: Any) -> pd.DataFrame:
@@ -162,20 +236,23 @@ def feature_matrix(
     settings = resolve_settings(settings)
     features = list(settings.feature_columns)
     check_columns(frame, features)
-    x = pd.DataFrame(
-        {column: frame[column].astype("float64") for column in features},
-        index=frame.index,
-    )
-    fill_columns = [column for column in features if column in ZERO_WHEN_NULL_COLUMNS]
-    x[fill_columns] = x[fill_columns].fillna(0.0)
-    null_counts = x.isna().sum()
-    null_counts = null_counts[null_counts > 0]
-    if not null_counts.empty:
+    # One float64 block, so scikit-learn reads the matrix without a copy.
+    values = np.empty((len(frame), len(features)), dtype="float64", order="F")
+    for position, column in enumerate(features):
+        values[:, position] = frame[column].to_numpy(dtype="float64", na_value=np.nan)
+        if column in ZERO_WHEN_NULL_COLUMNS:
+            np.nan_to_num(values[:, position], copy=False, nan=0.0)
+    null_counts = {
+        column: int(count)
+        for column, count in zip(features, np.isnan(values).sum(axis=0), strict=True)
+        if count
+    }
+    if null_counts:
         raise ValueError(
-            f"Feature column(s) contain nulls: {null_counts.to_dict()} (column: "
+            f"Feature column(s) contain nulls: {null_counts} (column: "
             f"count). Fill or filter them in the input model."
         )
-    return x
+    return pd.DataFrame(values, columns=features, index=frame.index, copy=False)
 
 
 def split_validation(
@@ -208,14 +285,12 @@ def split_validation(
         If ``trip_id`` is missing or not hexadecimal, or either part is empty.
     """
     settings = resolve_settings(settings)
-    buckets = trip_id_buckets(frame)
+    ordered = frame.sort_values(TRIP_ID_COLUMN, kind="stable")
     threshold = settings.validation_fraction * _SPLIT_BUCKETS
-    is_validation = buckets < threshold
-    ordered = frame.assign(_is_validation=is_validation).sort_values(
-        TRIP_ID_COLUMN, kind="stable"
-    )
-    fit_frame = ordered[~ordered["_is_validation"]].drop(columns="_is_validation")
-    validation_frame = ordered[ordered["_is_validation"]].drop(columns="_is_validation")
+    is_validation = trip_id_buckets(ordered) < threshold
+    fit_frame = ordered[~is_validation]
+    validation_frame = ordered[is_validation]
+    del ordered
     if fit_frame.empty or validation_frame.empty:
         raise ValueError(
             f"The validation split of {len(frame)} training rows with "

@@ -18,7 +18,7 @@ from mlflow.exceptions import MlflowException
 from mlflow.models.model import ModelInfo
 
 from ml.estimators import REFERENCE_CANDIDATES, rebuild_estimator
-from ml.frames import TRIP_ID_COLUMN, features_and_target, to_pandas
+from ml.frames import TRIP_ID_COLUMN, features_and_target, to_pandas, training_columns
 from ml.metrics import METRIC_NAMES, regression_metrics
 from ml.settings import PipelineSettings, resolve_settings
 from ml.tracking import (
@@ -131,12 +131,17 @@ def select_and_register(
         selection.source_stage,
         selection.validation_mean_absolute_error,
     )
-    train = to_pandas(train).sort_values(TRIP_ID_COLUMN, kind="stable")
-    test = to_pandas(test)
+    # Sorted by trip_id so that row order, and with it the fit, does not
+    # depend on the order the engine returns rows in.
+    train = to_pandas(train, training_columns(train, settings), order_by=TRIP_ID_COLUMN)
+    test = to_pandas(test, [*settings.feature_columns, settings.target_column])
     x_train, y_train = features_and_target(train, settings)
     x_test, y_test = features_and_target(test, settings)
     if x_test.empty:
         raise ValueError("The test frame is empty; the final model needs test trips.")
+    run_params = data_params(train, settings, fit_rows=len(train), test_rows=len(test))
+    # The features are a copy, so the trip frames can go before the fit.
+    del train, test
 
     experiment_id = configure_tracking(settings)
     estimator = rebuild_estimator(
@@ -159,9 +164,7 @@ def select_and_register(
         model_info = log_fitted_estimator(
             estimator,
             x_train,
-            params=data_params(
-                train, settings, fit_rows=len(train), test_rows=len(test)
-            ),
+            params=run_params,
             metrics={**metrics, "fit_seconds": fit_seconds},
             evaluation=(y_test, predictions, "test"),
             settings=settings,

@@ -12,7 +12,13 @@ import mlflow
 import pandas as pd
 
 from ml.estimators import ESTIMATOR_CLASSES
-from ml.frames import features_and_target, sample_rows, split_validation, to_pandas
+from ml.frames import (
+    features_and_target,
+    sample_rows,
+    split_validation,
+    to_pandas,
+    training_columns,
+)
 from ml.metrics import METRIC_NAMES, regression_metrics
 from ml.settings import PipelineSettings, resolve_settings
 from ml.tracking import (
@@ -61,8 +67,9 @@ def run_grid_search(
         ``fit_rows``, ``fit_seconds`` and ``trained_at``.
     """
     settings = resolve_settings(settings)
-    train = to_pandas(train)
+    train = to_pandas(train, training_columns(train, settings))
     fit_frame, validation_frame = split_validation(train, settings)
+    del train
     fit_frame = sample_rows(
         fit_frame, settings.tuning_sample_rows, settings.random_seed
     )

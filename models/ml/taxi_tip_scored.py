@@ -9,7 +9,7 @@ def model(dbt, session):
     settings = {**meta["ml_settings"], "param_grid": meta["param_grid"]}
 
     reference = to_pandas(dbt.ref("best_model_ref")).iloc[0]
-    test = to_pandas(dbt.ref("taxi_tip_test"))
+    test = dbt.ref("taxi_tip_test")
     # model_uri names the champion's version, models:/<name>/<version>, or
     # the run's model when the registry is off.
     return score_trips(test, reference["model_uri"], settings)
