@@ -140,7 +140,8 @@ def select_and_register(
     if x_test.empty:
         raise ValueError("The test frame is empty; the final model needs test trips.")
     run_params = data_params(train, settings, fit_rows=len(train), test_rows=len(test))
-    # The features are a copy, so the trip frames can go before the fit.
+    # x_train and x_test are copies, so deleting the trip frames frees their
+    # memory before the fit.
     del train, test
 
     experiment_id = configure_tracking(settings)
