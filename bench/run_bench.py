@@ -114,7 +114,7 @@ def tree_rss_bytes(root_pid: int) -> int:
 
 
 def machine_description() -> dict[str, str]:
-    """Return the core count, memory, CPU model and load averages."""
+    """Return the core count, memory size and CPU model of this machine."""
     cpu_model = "unknown"
     for line in Path("/proc/cpuinfo").read_text().splitlines():
         if line.startswith("model name"):
