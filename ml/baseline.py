@@ -12,7 +12,13 @@ import pandas as pd
 from sklearn.base import BaseEstimator
 
 from ml.estimators import CANDIDATE_NAMES, REFERENCE_CANDIDATES, build_candidate
-from ml.frames import features_and_target, split_validation, to_pandas
+from ml.frames import (
+    features_and_target,
+    sample_rows,
+    split_validation,
+    to_pandas,
+    training_columns,
+)
 from ml.metrics import METRIC_NAMES, regression_metrics
 from ml.settings import PipelineSettings, resolve_settings
 from ml.tracking import (
@@ -52,6 +58,7 @@ def run_baseline(
     """Fit and evaluate every baseline candidate, one MLflow run each.
 
     Each candidate is fit on the training rows outside the validation split,
+    a seeded sample of ``baseline_sample_rows`` of them when there are more,
     scored on the validation split for model selection and on ``test`` for
     reporting. Runs carry the tags ``candidate`` and ``stage=baseline``.
 
@@ -62,7 +69,8 @@ def run_baseline(
     test : pandas.DataFrame or relation accepted by :func:`ml.frames.to_pandas`
         Test trips.
     settings : Mapping, PipelineSettings or None, default=None
-        Pipeline settings. ``baseline_estimators`` overrides candidate params.
+        Pipeline settings. ``baseline_estimators`` overrides candidate params
+        and ``baseline_sample_rows`` sets the fit sample.
 
     Returns
     -------
@@ -70,11 +78,15 @@ def run_baseline(
         One row per candidate with the columns in :data:`BASELINE_COLUMNS`.
     """
     settings = resolve_settings(settings)
-    train = to_pandas(train)
-    test = to_pandas(test)
+    train = to_pandas(train, training_columns(train, settings))
+    test = to_pandas(test, [*settings.feature_columns, settings.target_column])
     if test.empty:
         raise ValueError("The test frame is empty; the baseline needs test trips.")
     fit_frame, validation_frame = split_validation(train, settings)
+    del train
+    fit_frame = sample_rows(
+        fit_frame, settings.baseline_sample_rows, settings.random_seed
+    )
     x_fit, y_fit = features_and_target(fit_frame, settings)
     x_validation, y_validation = features_and_target(validation_frame, settings)
     x_test, y_test = features_and_target(test, settings)

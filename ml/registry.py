@@ -18,7 +18,7 @@ from mlflow.exceptions import MlflowException
 from mlflow.models.model import ModelInfo
 
 from ml.estimators import REFERENCE_CANDIDATES, rebuild_estimator
-from ml.frames import TRIP_ID_COLUMN, features_and_target, to_pandas
+from ml.frames import TRIP_ID_COLUMN, features_and_target, to_pandas, training_columns
 from ml.metrics import METRIC_NAMES, regression_metrics
 from ml.settings import PipelineSettings, resolve_settings
 from ml.tracking import (
@@ -27,11 +27,16 @@ from ml.tracking import (
     log_fitted_estimator,
     run_model_uri,
 )
-from ml.tuning import TUNED_ESTIMATOR_CLASS
 
 logger = logging.getLogger(__name__)
 
 SELECTION_METRIC = "validation_mean_absolute_error"
+
+# Candidate name prefix of a tuned estimator class in best_model_ref.
+_GRID_CANDIDATE_PREFIXES = {
+    "HistGradientBoostingRegressor": "hist_gradient_boosting",
+    "GradientBoostingRegressor": "gradient_boosting",
+}
 
 # Random forest predictions add up tree outputs across threads in varying
 # order, so refits with the same seed may differ in the last bits. MAE
@@ -42,6 +47,7 @@ REGISTRY_COLUMNS: tuple[str, ...] = (
     "selected_candidate",
     "source_stage",
     "run_id",
+    "fit_rows",
     "model_uri",
     "registered_model_name",
     "model_version",
@@ -125,12 +131,18 @@ def select_and_register(
         selection.source_stage,
         selection.validation_mean_absolute_error,
     )
-    train = to_pandas(train).sort_values(TRIP_ID_COLUMN, kind="stable")
-    test = to_pandas(test)
+    # Sorted by trip_id so that row order, and with it the fit, does not
+    # depend on the order the engine returns rows in.
+    train = to_pandas(train, training_columns(train, settings), order_by=TRIP_ID_COLUMN)
+    test = to_pandas(test, [*settings.feature_columns, settings.target_column])
     x_train, y_train = features_and_target(train, settings)
     x_test, y_test = features_and_target(test, settings)
     if x_test.empty:
         raise ValueError("The test frame is empty; the final model needs test trips.")
+    run_params = data_params(train, settings, fit_rows=len(train), test_rows=len(test))
+    # x_train and x_test are copies, so deleting the trip frames frees their
+    # memory before the fit.
+    del train, test
 
     experiment_id = configure_tracking(settings)
     estimator = rebuild_estimator(
@@ -153,9 +165,7 @@ def select_and_register(
         model_info = log_fitted_estimator(
             estimator,
             x_train,
-            params=data_params(
-                train, settings, fit_rows=len(train), test_rows=len(test)
-            ),
+            params=run_params,
             metrics={**metrics, "fit_seconds": fit_seconds},
             evaluation=(y_test, predictions, "test"),
             settings=settings,
@@ -178,7 +188,7 @@ def select_and_register(
             champion_mae=float("nan"),
         )
     MlflowClient().set_tag(run_id, "promotion_reason", decision.reason)
-    return _decision_frame(selection, run_id, decision, metrics)
+    return _decision_frame(selection, run_id, len(x_train), decision, metrics)
 
 
 def select_candidate(baseline: pd.DataFrame, tuning: pd.DataFrame | None) -> Selection:
@@ -190,7 +200,8 @@ def select_candidate(baseline: pd.DataFrame, tuning: pd.DataFrame | None) -> Sel
         Output of :func:`ml.baseline.run_baseline`.
     tuning : pandas.DataFrame or None
         Output of :func:`ml.tuning.run_grid_search`. Tuned rows are named
-        ``gradient_boosting_grid_<combination_index>``.
+        ``<estimator>_grid_<combination_index>``, for example
+        ``hist_gradient_boosting_grid_003``.
 
     Returns
     -------
@@ -234,14 +245,22 @@ def _baseline_candidates(baseline: pd.DataFrame) -> pd.DataFrame:
 
 
 def _tuning_candidates(tuning: pd.DataFrame) -> pd.DataFrame:
-    required = ["combination_index", "run_id", "params_json", SELECTION_METRIC]
+    required = [
+        "combination_index",
+        "estimator_class",
+        "run_id",
+        "params_json",
+        SELECTION_METRIC,
+    ]
     _check_result_columns(tuning, required, "tuning")
     table = tuning[required].copy()
     table["candidate"] = [
-        f"gradient_boosting_grid_{int(index):03d}"
-        for index in table.pop("combination_index")
+        f"{_GRID_CANDIDATE_PREFIXES.get(str(estimator_class), 'tuned')}"
+        f"_grid_{int(index):03d}"
+        for index, estimator_class in zip(
+            table.pop("combination_index"), table["estimator_class"], strict=True
+        )
     ]
-    table["estimator_class"] = TUNED_ESTIMATOR_CLASS
     table["source_stage"] = "tuning"
     return table
 
@@ -356,6 +375,7 @@ def _champion_test_mae(
 def _decision_frame(
     selection: Selection,
     run_id: str,
+    fit_rows: int,
     decision: _Decision,
     metrics: Mapping[str, float],
 ) -> pd.DataFrame:
@@ -363,6 +383,7 @@ def _decision_frame(
         "selected_candidate": selection.candidate,
         "source_stage": selection.source_stage,
         "run_id": run_id,
+        "fit_rows": fit_rows,
         "model_uri": decision.model_uri,
         "registered_model_name": decision.registered_model_name,
         "model_version": decision.model_version,

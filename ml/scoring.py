@@ -93,7 +93,8 @@ def score_trips(
         If ``frame`` has no rows or lacks a required column.
     """
     settings = resolve_settings(settings)
-    frame = to_pandas(frame)
+    required = [*TRIP_COLUMNS, *settings.feature_columns, settings.target_column]
+    frame = to_pandas(frame, list(dict.fromkeys(required)))
     if frame.empty:
         raise ValueError(
             f"Cannot score an empty frame (columns {list(frame.columns)}); check "

@@ -1,4 +1,4 @@
-"""Grid search over GradientBoostingRegressor parameters with nested MLflow runs."""
+"""Grid search over gradient boosting parameters with nested MLflow runs."""
 
 from __future__ import annotations
 
@@ -10,9 +10,15 @@ from typing import Any
 
 import mlflow
 import pandas as pd
-from sklearn.ensemble import GradientBoostingRegressor
 
-from ml.frames import features_and_target, sample_rows, split_validation, to_pandas
+from ml.estimators import ESTIMATOR_CLASSES
+from ml.frames import (
+    features_and_target,
+    sample_rows,
+    split_validation,
+    to_pandas,
+    training_columns,
+)
 from ml.metrics import METRIC_NAMES, regression_metrics
 from ml.settings import PipelineSettings, resolve_settings
 from ml.tracking import (
@@ -26,9 +32,6 @@ from ml.tracking import (
 
 logger = logging.getLogger(__name__)
 
-TUNED_ESTIMATOR_CLASS = GradientBoostingRegressor.__name__
-"""Class name of the estimator that the grid search tunes."""
-
 VALIDATION_METRIC_COLUMNS: tuple[str, ...] = tuple(
     f"validation_{name}" for name in METRIC_NAMES
 )
@@ -38,7 +41,7 @@ def run_grid_search(
     train: Any,
     settings: Mapping[str, Any] | PipelineSettings | None = None,
 ) -> pd.DataFrame:
-    """Fit one GradientBoostingRegressor per combination of ``param_grid``.
+    """Fit one ``tuning_estimator`` per combination of ``param_grid``.
 
     The search logs one parent run (tag ``stage=tuning``) with one nested
     child run per combination. Each combination is fit on the training rows
@@ -52,19 +55,21 @@ def run_grid_search(
     train : pandas.DataFrame or relation accepted by :func:`ml.frames.to_pandas`
         Training trips.
     settings : Mapping, PipelineSettings or None, default=None
-        Pipeline settings. ``param_grid`` and ``tuning_sample_rows`` are used.
+        Pipeline settings. ``tuning_estimator``, ``param_grid`` and
+        ``tuning_sample_rows`` are used.
 
     Returns
     -------
     pandas.DataFrame
         One row per combination with the columns ``parent_run_id``,
-        ``run_id``, ``model_uri``, ``combination_index``, one column per grid
-        parameter, ``params_json``, the ``validation_*`` metrics,
+        ``run_id``, ``model_uri``, ``combination_index``, ``estimator_class``,
+        one column per grid parameter, ``params_json``, the ``validation_*`` metrics,
         ``fit_rows``, ``fit_seconds`` and ``trained_at``.
     """
     settings = resolve_settings(settings)
-    train = to_pandas(train)
+    train = to_pandas(train, training_columns(train, settings))
     fit_frame, validation_frame = split_validation(train, settings)
+    del train
     fit_frame = sample_rows(
         fit_frame, settings.tuning_sample_rows, settings.random_seed
     )
@@ -93,7 +98,7 @@ def run_grid_search(
             {
                 **run_params,
                 "n_combinations": len(combinations),
-                "estimator_class": TUNED_ESTIMATOR_CLASS,
+                "estimator_class": settings.tuning_estimator,
             }
         )
         for index, combination in enumerate(combinations):
@@ -123,6 +128,7 @@ def run_grid_search(
         "run_id",
         "model_uri",
         "combination_index",
+        "estimator_class",
         *settings.param_grid,
         "params_json",
         *VALIDATION_METRIC_COLUMNS,
@@ -165,9 +171,8 @@ def _fit_combination(
     experiment_id: str,
     settings: PipelineSettings,
 ) -> dict[str, Any]:
-    estimator = GradientBoostingRegressor(
-        random_state=settings.random_seed, **combination
-    )
+    estimator_class = ESTIMATOR_CLASSES[settings.tuning_estimator]
+    estimator = estimator_class(random_state=settings.random_seed, **combination)
     started = time.perf_counter()
     estimator.fit(x_fit, y_fit)
     fit_seconds = time.perf_counter() - started
@@ -200,6 +205,7 @@ def _fit_combination(
         "run_id": child.info.run_id,
         "model_uri": run_model_uri(child.info.run_id),
         "combination_index": index,
+        "estimator_class": settings.tuning_estimator,
         **combination,
         "params_json": params_to_json(estimator_params(estimator)),
         **metrics,

@@ -10,6 +10,8 @@ def model(dbt, session):
 
     baseline = to_pandas(dbt.ref("taxi_tip_baseline"))
     tuning = to_pandas(dbt.ref("taxi_tip_tuning"))
-    train = to_pandas(dbt.ref("taxi_tip_train"))
-    test = to_pandas(dbt.ref("taxi_tip_test"))
+    # The trip tables stay relations, so that select_and_register fetches
+    # only the columns it needs, sorted by the engine.
+    train = dbt.ref("taxi_tip_train")
+    test = dbt.ref("taxi_tip_test")
     return select_and_register(baseline, tuning, train, test, settings)

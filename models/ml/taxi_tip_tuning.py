@@ -1,6 +1,5 @@
-"""Grid search over GradientBoostingRegressor as nested MLflow runs."""
+"""Grid search over the tuned estimator's parameters as nested MLflow runs."""
 
-from ml.frames import to_pandas
 from ml.tuning import run_grid_search
 
 
@@ -12,5 +11,4 @@ def model(dbt, session):
     # after the baseline, because two models writing runs at once would
     # contend for the single-writer SQLite tracking store.
     dbt.ref("taxi_tip_baseline")
-    train = to_pandas(dbt.ref("taxi_tip_train"))
-    return run_grid_search(train, settings)
+    return run_grid_search(dbt.ref("taxi_tip_train"), settings)

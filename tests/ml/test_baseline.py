@@ -130,6 +130,17 @@ def test_run_baseline_applies_overrides(baseline):
     assert params["random_state"] == 42
 
 
+def test_run_baseline_fits_on_sample(train_trips, test_trips, mlflow_settings):
+    settings = {**mlflow_settings, "baseline_sample_rows": 500}
+
+    baseline = run_baseline(train_trips, test_trips, settings)
+    _, validation_frame = split_validation(train_trips)
+
+    assert (baseline["fit_rows"] == 500).all()
+    assert (baseline["validation_rows"] == len(validation_frame)).all()
+    assert (baseline["test_rows"] == len(test_trips)).all()
+
+
 def test_run_baseline_empty_test(train_trips, mlflow_settings):
     with pytest.raises(ValueError, match="test frame is empty"):
         run_baseline(train_trips, train_trips.head(0), mlflow_settings)

@@ -8,6 +8,7 @@ from ml.frames import (
     sample_rows,
     split_validation,
     to_pandas,
+    training_columns,
     trip_id_buckets,
 )
 from ml.settings import DEFAULT_FEATURE_COLUMNS
@@ -36,6 +37,52 @@ def test_to_pandas_duckdb_relation():
     assert frame["trip_id"].tolist() == ["a1", "b2"]
     assert frame["fare_amount"].tolist() == [2.5, 7.0]
     assert frame["is_weekend"].tolist() == [True, False]
+    assert frame["pickup_date"].dtype.kind == "M"
+    assert frame["pickup_date"].tolist() == [
+        pd.Timestamp("2023-01-02"),
+        pd.Timestamp("2023-01-03"),
+    ]
+
+
+def test_to_pandas_selects_and_orders_relation(train_trips):
+    connection = duckdb.connect()
+    connection.register("trips", train_trips)
+    relation = connection.sql("select * from trips")
+
+    frame = to_pandas(relation, ["trip_id", "fare_amount"], order_by="trip_id")
+
+    assert list(frame.columns) == ["trip_id", "fare_amount"]
+    assert frame["trip_id"].tolist() == sorted(train_trips["trip_id"])
+    assert len(frame) == len(train_trips)
+
+
+def test_to_pandas_selects_and_orders_pandas(train_trips):
+    frame = to_pandas(train_trips, ["fare_amount", "trip_id"], order_by="trip_id")
+
+    assert list(frame.columns) == ["fare_amount", "trip_id"]
+    assert frame["trip_id"].tolist() == sorted(train_trips["trip_id"])
+
+
+def test_to_pandas_missing_column(train_trips):
+    relation = duckdb.connect().sql("select 'a1' as trip_id")
+
+    with pytest.raises(ValueError, match=r"Missing column\(s\) \['fare_amount'\]"):
+        to_pandas(relation, ["trip_id", "fare_amount"])
+    with pytest.raises(ValueError, match=r"\['fare_amount'\]"):
+        to_pandas(train_trips.drop(columns="fare_amount"), ["fare_amount"])
+    with pytest.raises(ValueError, match="order_by column 'trip_id'"):
+        to_pandas(relation, ["fare_amount"], order_by="trip_id")
+
+
+def test_training_columns_include_pickup_date(train_trips):
+    columns = training_columns(train_trips)
+
+    assert columns[0] == "trip_id"
+    assert columns[1:21] == list(DEFAULT_FEATURE_COLUMNS)
+    assert columns[21:] == ["tip_amount", "pickup_date"]
+    assert "pickup_date" not in training_columns(
+        train_trips.drop(columns="pickup_date")
+    )
 
 
 def test_to_pandas_duckdb_relation_over_pandas(train_trips):

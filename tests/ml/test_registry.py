@@ -12,7 +12,7 @@ MODEL_NAME = "taxi_tip_regressor"
 @pytest.fixture
 def results(train_trips, test_trips, mlflow_settings):
     baseline = run_baseline(train_trips, test_trips, mlflow_settings)
-    settings = {**mlflow_settings, "param_grid": {"n_estimators": [20, 40]}}
+    settings = {**mlflow_settings, "param_grid": {"max_iter": [20, 40]}}
     tuning = run_grid_search(train_trips, settings)
     return baseline, tuning
 
@@ -41,6 +41,7 @@ def test_select_and_register_first_call_promotes(
     assert final_run.data.tags["stage"] == "final"
     assert final_run.data.tags["candidate"] == row["selected_candidate"]
     assert final_run.data.params["fit_rows"] == str(len(train_trips))
+    assert row["fit_rows"] == len(train_trips)
     assert final_run.data.metrics["test_mean_absolute_error"] == pytest.approx(
         row["test_mean_absolute_error"]
     )
@@ -152,6 +153,7 @@ def test_select_candidate_prefers_lower_tuning_row():
         [
             {
                 "combination_index": 3,
+                "estimator_class": "GradientBoostingRegressor",
                 "run_id": "child-3",
                 "params_json": '{"max_depth": 4}',
                 "validation_mean_absolute_error": 0.4,
@@ -165,6 +167,26 @@ def test_select_candidate_prefers_lower_tuning_row():
     assert selection.source_stage == "tuning"
     assert selection.estimator_class == "GradientBoostingRegressor"
     assert selection.params_json == '{"max_depth": 4}'
+
+
+def test_select_candidate_names_hist_grid_rows():
+    baseline = pd.DataFrame([_result_row("gradient_boosting", 0.5)])
+    tuning = pd.DataFrame(
+        [
+            {
+                "combination_index": 12,
+                "estimator_class": "HistGradientBoostingRegressor",
+                "run_id": "child-12",
+                "params_json": '{"max_iter": 50}',
+                "validation_mean_absolute_error": 0.3,
+            }
+        ]
+    )
+
+    selection = select_candidate(baseline, tuning)
+
+    assert selection.candidate == "hist_gradient_boosting_grid_012"
+    assert selection.estimator_class == "HistGradientBoostingRegressor"
 
 
 def test_select_candidate_without_usable_rows():

@@ -23,7 +23,9 @@ def test_settings_defaults():
     assert settings.random_seed == 42
     assert settings.target_column == "tip_amount"
     assert settings.validation_fraction == 0.2
-    assert settings.tuning_sample_rows is None
+    assert settings.tuning_estimator == "HistGradientBoostingRegressor"
+    assert settings.tuning_sample_rows == 500_000
+    assert settings.baseline_sample_rows == 200_000
     assert settings.scoring_batch_rows == 100_000
     assert settings.baseline_estimators == {}
     assert settings.log_model_figures is True
@@ -45,7 +47,8 @@ def test_settings_default_grid_has_eight_combinations():
     grid = PipelineSettings().param_grid
     sizes = [len(values) for values in grid.values()]
 
-    assert sizes == [2, 2, 2, 1]
+    assert sizes == [1, 2, 2, 2]
+    assert grid["loss"] == ("absolute_error",)
 
 
 def test_settings_project_dir_is_cwd_at_call_time(tmp_path, monkeypatch):
@@ -59,12 +62,32 @@ def test_settings_lists_become_tuples():
     settings = PipelineSettings.from_mapping(
         {
             "feature_columns": ["trip_distance", "fare_amount"],
-            "param_grid": {"max_depth": [2, 3]},
+            "param_grid": {"max_leaf_nodes": [15, 31]},
         }
     )
 
     assert settings.feature_columns == ("trip_distance", "fare_amount")
-    assert settings.param_grid == {"max_depth": (2, 3)}
+    assert settings.param_grid == {"max_leaf_nodes": (15, 31)}
+
+
+def test_settings_sample_rows_accept_none():
+    settings = PipelineSettings.from_mapping(
+        {"tuning_sample_rows": None, "baseline_sample_rows": None}
+    )
+
+    assert settings.tuning_sample_rows is None
+    assert settings.baseline_sample_rows is None
+
+
+def test_settings_gradient_boosting_grid():
+    settings = PipelineSettings.from_mapping(
+        {
+            "tuning_estimator": "GradientBoostingRegressor",
+            "param_grid": {"n_estimators": [50, 100], "subsample": [0.8]},
+        }
+    )
+
+    assert settings.param_grid == {"n_estimators": (50, 100), "subsample": (0.8,)}
 
 
 def test_settings_are_frozen():
@@ -85,7 +108,18 @@ def test_resolve_settings_passes_instance_through():
     ("mapping", "match"),
     [
         ({"random_sed": 1}, r"Unknown setting\(s\) \['random_sed'\]"),
-        ({"param_grid": {"n_trees": [10]}}, r"\['n_trees'\] are not Gradient"),
+        ({"param_grid": {"n_trees": [10]}}, r"\['n_trees'\] are not HistGradient"),
+        ({"param_grid": {"n_estimators": [10]}}, r"set tuning_estimator"),
+        (
+            {
+                "tuning_estimator": "GradientBoostingRegressor",
+                "param_grid": {"max_iter": [10]},
+            },
+            r"\['max_iter'\] are not GradientBoostingRegressor",
+        ),
+        ({"tuning_estimator": "SVR"}, r"tuning_estimator: got 'SVR'"),
+        ({"baseline_sample_rows": 1}, r"baseline_sample_rows: got 1"),
+        ({"baseline_sample_rows": 2.5}, r"baseline_sample_rows: got 2.5"),
         ({"param_grid": {"random_state": [1]}}, r"\['random_state'\] are not"),
         ({"param_grid": {}}, r"param_grid: got \{\}"),
         ({"param_grid": {"max_depth": []}}, r"param_grid\['max_depth'\]: got an empty"),

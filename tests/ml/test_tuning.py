@@ -19,6 +19,7 @@ def test_run_grid_search_default_grid(train_trips, mlflow_settings):
     )
 
     assert len(grid) == 8
+    assert (grid["estimator_class"] == "HistGradientBoostingRegressor").all()
     assert grid["parent_run_id"].nunique() == 1
     assert grid["combination_index"].tolist() == list(range(8))
     assert parent.data.tags["stage"] == "tuning"
@@ -29,23 +30,23 @@ def test_run_grid_search_default_grid(train_trips, mlflow_settings):
     assert (grid["model_uri"] == "runs:/" + grid["run_id"] + "/model").all()
     expected = grid_combinations(
         {
-            "n_estimators": (50, 100),
-            "max_depth": (4, 6),
+            "loss": ("absolute_error",),
             "learning_rate": (0.05, 0.1),
-            "subsample": (0.8,),
+            "max_iter": (100, 200),
+            "max_leaf_nodes": (31, 63),
         }
     )
-    observed = grid[["n_estimators", "max_depth", "learning_rate", "subsample"]]
+    observed = grid[["loss", "learning_rate", "max_iter", "max_leaf_nodes"]]
     assert observed.to_dict("records") == expected
     for row in grid.itertuples():
         params = json.loads(row.params_json)
-        assert params["n_estimators"] == row.n_estimators
-        assert params["max_depth"] == row.max_depth
+        assert params["max_iter"] == row.max_iter
+        assert params["max_leaf_nodes"] == row.max_leaf_nodes
         assert params["random_state"] == 42
 
 
 def test_run_grid_search_uses_validation_rows_only(train_trips, mlflow_settings):
-    settings = {**mlflow_settings, "param_grid": {"n_estimators": [20, 40]}}
+    settings = {**mlflow_settings, "param_grid": {"max_iter": [20, 40]}}
 
     grid = run_grid_search(train_trips, settings)
     fit_frame, validation_frame = split_validation(train_trips)
@@ -64,15 +65,13 @@ def test_run_grid_search_uses_validation_rows_only(train_trips, mlflow_settings)
         best
     )
     best_index = int(grid["validation_mean_absolute_error"].idxmin())
-    assert parent.data.params["best_n_estimators"] == str(
-        grid["n_estimators"][best_index]
-    )
+    assert parent.data.params["best_max_iter"] == str(grid["max_iter"][best_index])
 
 
 def test_run_grid_search_sample_is_deterministic(train_trips, mlflow_settings):
     settings = {
         **mlflow_settings,
-        "param_grid": {"n_estimators": [20]},
+        "param_grid": {"max_iter": [20]},
         "tuning_sample_rows": 300,
     }
 
@@ -84,6 +83,23 @@ def test_run_grid_search_sample_is_deterministic(train_trips, mlflow_settings):
     assert first["validation_mean_absolute_error"].iloc[0] == pytest.approx(
         second["validation_mean_absolute_error"].iloc[0], abs=0
     )
+
+
+def test_run_grid_search_gradient_boosting(train_trips, mlflow_settings):
+    settings = {
+        **mlflow_settings,
+        "tuning_estimator": "GradientBoostingRegressor",
+        "param_grid": {"n_estimators": [10, 20], "max_depth": [3]},
+    }
+
+    grid = run_grid_search(train_trips, settings)
+    client = MlflowClient(tracking_uri=mlflow_settings["tracking_uri"])
+    parent = client.get_run(grid["parent_run_id"].iloc[0])
+
+    assert grid["n_estimators"].tolist() == [10, 20]
+    assert (grid["estimator_class"] == "GradientBoostingRegressor").all()
+    assert parent.data.params["estimator_class"] == "GradientBoostingRegressor"
+    assert json.loads(grid["params_json"].iloc[0])["subsample"] == 1.0
 
 
 def test_grid_combinations_order():
