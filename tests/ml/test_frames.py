@@ -78,8 +78,9 @@ def test_training_columns_include_pickup_date(train_trips):
     columns = training_columns(train_trips)
 
     assert columns[0] == "trip_id"
-    assert columns[1:21] == list(DEFAULT_FEATURE_COLUMNS)
-    assert columns[21:] == ["tip_amount", "pickup_date"]
+    feature_count = len(DEFAULT_FEATURE_COLUMNS)
+    assert columns[1 : 1 + feature_count] == list(DEFAULT_FEATURE_COLUMNS)
+    assert columns[1 + feature_count :] == ["tip_amount", "pickup_date"]
     assert "pickup_date" not in training_columns(
         train_trips.drop(columns="pickup_date")
     )

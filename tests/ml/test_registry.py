@@ -12,7 +12,11 @@ MODEL_NAME = "taxi_tip_regressor"
 @pytest.fixture
 def results(train_trips, test_trips, mlflow_settings):
     baseline = run_baseline(train_trips, test_trips, mlflow_settings)
-    settings = {**mlflow_settings, "param_grid": {"max_iter": [20, 40]}}
+    settings = {
+        **mlflow_settings,
+        "tuning_estimator": "HistGradientBoostingRegressor",
+        "param_grid": {"max_iter": [20, 40]},
+    }
     tuning = run_grid_search(train_trips, settings)
     return baseline, tuning
 

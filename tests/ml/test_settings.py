@@ -23,7 +23,7 @@ def test_settings_defaults():
     assert settings.random_seed == 42
     assert settings.target_column == "tip_amount"
     assert settings.validation_fraction == 0.2
-    assert settings.tuning_estimator == "HistGradientBoostingRegressor"
+    assert settings.tuning_estimator == "GradientBoostingRegressor"
     assert settings.tuning_sample_rows == 500_000
     assert settings.baseline_sample_rows == 200_000
     assert settings.scoring_batch_rows == 100_000
@@ -47,8 +47,8 @@ def test_settings_default_grid_has_eight_combinations():
     grid = PipelineSettings().param_grid
     sizes = [len(values) for values in grid.values()]
 
-    assert sizes == [1, 2, 2, 2]
-    assert grid["loss"] == ("absolute_error",)
+    assert sizes == [2, 2, 2, 1]
+    assert grid["subsample"] == (0.8,)
 
 
 def test_settings_project_dir_is_cwd_at_call_time(tmp_path, monkeypatch):
@@ -108,8 +108,8 @@ def test_resolve_settings_passes_instance_through():
     ("mapping", "match"),
     [
         ({"random_sed": 1}, r"Unknown setting\(s\) \['random_sed'\]"),
-        ({"param_grid": {"n_trees": [10]}}, r"\['n_trees'\] are not HistGradient"),
-        ({"param_grid": {"n_estimators": [10]}}, r"set tuning_estimator"),
+        ({"param_grid": {"n_trees": [10]}}, r"\['n_trees'\] are not GradientBoost"),
+        ({"param_grid": {"max_iter": [10]}}, r"set tuning_estimator"),
         (
             {
                 "tuning_estimator": "GradientBoostingRegressor",

@@ -19,7 +19,7 @@ def test_run_grid_search_default_grid(train_trips, mlflow_settings):
     )
 
     assert len(grid) == 8
-    assert (grid["estimator_class"] == "HistGradientBoostingRegressor").all()
+    assert (grid["estimator_class"] == "GradientBoostingRegressor").all()
     assert grid["parent_run_id"].nunique() == 1
     assert grid["combination_index"].tolist() == list(range(8))
     assert parent.data.tags["stage"] == "tuning"
@@ -30,23 +30,27 @@ def test_run_grid_search_default_grid(train_trips, mlflow_settings):
     assert (grid["model_uri"] == "runs:/" + grid["run_id"] + "/model").all()
     expected = grid_combinations(
         {
-            "loss": ("absolute_error",),
+            "n_estimators": (50, 100),
+            "max_depth": (4, 6),
             "learning_rate": (0.05, 0.1),
-            "max_iter": (100, 200),
-            "max_leaf_nodes": (31, 63),
+            "subsample": (0.8,),
         }
     )
-    observed = grid[["loss", "learning_rate", "max_iter", "max_leaf_nodes"]]
+    observed = grid[["n_estimators", "max_depth", "learning_rate", "subsample"]]
     assert observed.to_dict("records") == expected
     for row in grid.itertuples():
         params = json.loads(row.params_json)
-        assert params["max_iter"] == row.max_iter
-        assert params["max_leaf_nodes"] == row.max_leaf_nodes
+        assert params["n_estimators"] == row.n_estimators
+        assert params["max_depth"] == row.max_depth
         assert params["random_state"] == 42
 
 
 def test_run_grid_search_uses_validation_rows_only(train_trips, mlflow_settings):
-    settings = {**mlflow_settings, "param_grid": {"max_iter": [20, 40]}}
+    settings = {
+        **mlflow_settings,
+        "tuning_estimator": "HistGradientBoostingRegressor",
+        "param_grid": {"max_iter": [20, 40]},
+    }
 
     grid = run_grid_search(train_trips, settings)
     fit_frame, validation_frame = split_validation(train_trips)
@@ -71,6 +75,7 @@ def test_run_grid_search_uses_validation_rows_only(train_trips, mlflow_settings)
 def test_run_grid_search_sample_is_deterministic(train_trips, mlflow_settings):
     settings = {
         **mlflow_settings,
+        "tuning_estimator": "HistGradientBoostingRegressor",
         "param_grid": {"max_iter": [20]},
         "tuning_sample_rows": 300,
     }
