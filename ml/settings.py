@@ -46,7 +46,7 @@ DEFAULT_FEATURE_COLUMNS: tuple[str, ...] = (
 
 # Estimators that the grid search can tune, by class name. The histogram-based
 # one bins every feature into at most 255 values and fits in time linear in the
-# rows, so it scales to millions of trips; GradientBoostingRegressor sorts
+# rows, so it scales to millions of trips. GradientBoostingRegressor sorts
 # feature values at every split and takes minutes per fit past 1M rows.
 TUNABLE_ESTIMATORS: tuple[str, ...] = (
     "HistGradientBoostingRegressor",
@@ -425,3 +425,36 @@ def _is_number(value: Any) -> bool:
 
 def _raise_invalid(name: str, value: Any, expected: str) -> NoReturn:
     raise ValueError(f"Invalid setting {name}: got {value!r}, expected {expected}.")
+
+
+def settings_from_dbt_meta(meta: Mapping[str, Any]) -> PipelineSettings:
+    """Build the settings of a dbt Python model from its ``meta`` config.
+
+    The models' YAML fills ``meta`` from two vars: ``ml_settings`` and the
+    grid in ``ml_param_grid``.
+
+    Parameters
+    ----------
+    meta : Mapping
+        The model's ``meta`` config, with the keys ``ml_settings`` and
+        ``param_grid``.
+
+    Returns
+    -------
+    PipelineSettings
+
+    Raises
+    ------
+    ValueError
+        If ``ml_settings`` also sets ``param_grid``, which ``ml_param_grid``
+        would silently replace.
+    """
+    ml_settings = dict(meta["ml_settings"])
+    if "param_grid" in ml_settings:
+        raise ValueError(
+            "Invalid var ml_settings: it sets param_grid, which the var "
+            "ml_param_grid sets. Move the grid to ml_param_grid."
+        )
+    return PipelineSettings.from_mapping(
+        {**ml_settings, "param_grid": meta["param_grid"]}
+    )

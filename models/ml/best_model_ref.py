@@ -2,11 +2,11 @@
 
 from ml.frames import to_pandas
 from ml.registry import select_and_register
+from ml.settings import settings_from_dbt_meta
 
 
 def model(dbt, session):
-    meta = dbt.config.get("meta")
-    settings = {**meta["ml_settings"], "param_grid": meta["param_grid"]}
+    settings = settings_from_dbt_meta(dbt.config.get("meta"))
 
     baseline = to_pandas(dbt.ref("taxi_tip_baseline"))
     tuning = to_pandas(dbt.ref("taxi_tip_tuning"))

@@ -2,11 +2,11 @@
 
 from ml.frames import is_spark_frame, to_pandas
 from ml.scoring import score_trips, score_trips_spark
+from ml.settings import settings_from_dbt_meta
 
 
 def model(dbt, session):
-    meta = dbt.config.get("meta")
-    settings = {**meta["ml_settings"], "param_grid": meta["param_grid"]}
+    settings = settings_from_dbt_meta(dbt.config.get("meta"))
 
     reference = to_pandas(dbt.ref("best_model_ref")).iloc[0]
     test = dbt.ref("taxi_tip_test")

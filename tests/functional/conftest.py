@@ -51,11 +51,14 @@ class BuiltProject:
 
 
 # Settings of the user's own runs that must not leak into a test build.
+# mlflow.set_tracking_uri and set_registry_uri also write the MLflow ones, so
+# earlier tests in the same process would otherwise point dbt at their stores.
 _CLEARED_ENVIRONMENT = (
     "DBT_TARGET",
     "TAXI_TIPS_DUCKDB_PATH",
     "TAXI_TIPS_SPARK_DIR",
     "MLFLOW_TRACKING_URI",
+    "MLFLOW_REGISTRY_URI",
 )
 
 

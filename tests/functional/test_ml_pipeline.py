@@ -181,9 +181,10 @@ def test_scores_match_registered_model(built_project: BuiltProject) -> None:
     [(model_uri,)] = built_project.query(
         "select model_uri from medallion_ml.best_model_ref"
     )
-    mlflow.set_tracking_uri(
-        f"sqlite:///{built_project.project_dir / 'mlruns' / 'mlflow.db'}"
-    )
+    store_uri = f"sqlite:///{built_project.project_dir / 'mlruns' / 'mlflow.db'}"
+    mlflow.set_tracking_uri(store_uri)
+    # Earlier tests may have set another registry in this process.
+    mlflow.set_registry_uri(store_uri)
     with duckdb.connect(str(built_project.database_path), read_only=True) as db:
         test_rows = db.execute(
             "select * from medallion_ml.taxi_tip_test order by trip_id limit 50"

@@ -21,8 +21,8 @@ pytestmark = pytest.mark.dbt
 
 FIXTURES = PROJECT_DIR / "tests" / "data" / "tlc"
 FIXTURE_FILES = sorted(path.name for path in FIXTURES.glob("*.csv"))
-# The lookups and everything from bronze to the split; the Python models are
-# left out to keep the build short, since they do not read raw files.
+# The lookups and everything from bronze to the split. The Python models read
+# no raw files, so they are left out to keep the build short.
 SQL_LAYERS = (
     "--select",
     "path:seeds/reference",

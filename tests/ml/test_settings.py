@@ -8,6 +8,7 @@ from ml.settings import (
     DEFAULT_PARAM_GRID,
     PipelineSettings,
     resolve_settings,
+    settings_from_dbt_meta,
 )
 
 
@@ -224,3 +225,19 @@ def test_settings_databricks_artifact_location_is_server_side(tmp_path):
 
     assert settings.resolved_artifact_location() is None
     assert explicit.resolved_artifact_location() == "dbfs:/taxi_tips/artifacts"
+
+
+def test_settings_from_dbt_meta_merges_grid():
+    settings = settings_from_dbt_meta(
+        {"ml_settings": {"use_registry": False}, "param_grid": {"max_depth": [3]}}
+    )
+
+    assert settings.use_registry is False
+    assert settings.param_grid == {"max_depth": (3,)}
+
+
+def test_settings_from_dbt_meta_rejects_second_grid():
+    meta = {"ml_settings": {"param_grid": {"max_depth": [3]}}, "param_grid": {}}
+
+    with pytest.raises(ValueError, match="Move the grid to ml_param_grid"):
+        settings_from_dbt_meta(meta)

@@ -231,9 +231,9 @@ def test_models_match_in_ansi_mode(spark, builds: EngineBuilds) -> None:
 
         assert rerun.columns == stored.columns, table
         # A row-by-row exceptAll of int_taxi_trips_validated ran out of memory
-        # with a 2 GB driver (Spark 4.3 on 2 cores), so each side is reduced to
-        # its row count and the sum of its row hashes, which differ when any
-        # value differs (barring a hash collision).
+        # with a 2 GB driver (Spark 4.3 on 2 cores). Each side is therefore
+        # reduced to its row count and the sum of its row hashes, which differ
+        # when any value differs, barring a hash collision.
         assert _row_summary(rerun) == _row_summary(stored), table
 
 
