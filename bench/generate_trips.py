@@ -3,9 +3,9 @@
 Rows of ``seeds/raw/*.csv`` are drawn with replacement. The n-th draw of the
 same seed row (its copy number, from 0) moves both timestamps by
 ``copy % 52`` whole weeks and every non-zero coordinate by ``copy // 52``
-millionths of a degree, so each copy has its own trip_id (the MD5 of the
-parsed values) while its hour, day of week, duration, distance and amounts
-stay those of a real trip. Copy 0 is the seed row unchanged.
+millionths of a degree. Each copy therefore has its own trip_id (the MD5 of
+the parsed values), while its hour, day of week, duration, distance and
+amounts stay those of a real trip. Copy 0 is the seed row unchanged.
 
 The output is one parquet file in the TLC's 2015-2016 yellow-taxi column
 layout (VendorID ... total_amount), typed as in the TLC's parquet files.
@@ -69,9 +69,8 @@ COORDINATE_COLUMNS = (
 WEEKS_PER_CYCLE = 52
 MICROSECONDS_PER_WEEK = 7 * 24 * 3600 * 1_000_000
 JITTER_DEGREES = 1e-6
-# 262,144 is a multiple of DuckDB's row group size (122,880 rows is not, but
-# any size works); row groups of this size let DuckDB read the file with
-# every thread.
+# DuckDB reads a parquet file in parallel by row group, so a file of many
+# row groups of this size is read with every thread.
 ROW_GROUP_ROWS = 262_144
 
 
